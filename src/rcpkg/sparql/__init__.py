@@ -1,0 +1,1 @@
+"""SPARQL: the protocol (requests in), result formats (answers out), and the query workers."""

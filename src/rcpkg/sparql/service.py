@@ -1,0 +1,20 @@
+"""The SPARQL service: what the endpoint does with a parsed request, apart from HTTP."""
+
+from __future__ import annotations
+
+from rcpkg.config import Settings
+from rcpkg.sparql.guard import check_service
+from rcpkg.store.base import QueryOutcome, QueryRequest, ResultPreference, Store
+
+
+class SparqlService:
+    """Checks a user query against the operator's rules, then runs it on the store."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def answer(self, request: QueryRequest, formats: ResultPreference) -> QueryOutcome:
+        """The serialized answer; raises a :class:`~rcpkg.store.base.StoreError` otherwise."""
+        check_service(request.query, self.settings.service_allowlist)
+        return self.store.run_query(request, formats)
