@@ -24,7 +24,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn: skip
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from rcpkg.web import create_app
@@ -45,6 +46,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "keepalive": 5,
         "accesslog": "-",
         "preload_app": False,
+        # gunicorn's control socket has one default path per user: several servers on one
+        # machine (tests, benches) would fight over it, and rcpkg does not use it.
+        "control_socket_disable": True,
     }
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from rcpkg import rdf_formats
+from rcpkg.store.base import NotAcceptable, QueryOutcome, ResultPreference
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -174,3 +175,46 @@ def write_graph(triples: Sequence[ox.Triple], fmt: str) -> bytes:
     """A CONSTRUCT or DESCRIBE answer in one of :data:`GRAPH_SYNTAXES`."""
     syntax = GRAPH_SYNTAXES[fmt]
     return ox.serialize(triples, format=syntax.oxigraph) or b""
+
+
+def serialize_answer(
+    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple] | bool,
+    formats: ResultPreference,
+    max_rows: int,
+) -> QueryOutcome:
+    """Write a query answer (from the engine, or parsed from a remote store) as negotiated,
+    keeping at most ``max_rows`` solutions or triples.
+    """
+    if isinstance(answer, ox.QueryBoolean | bool):
+        if formats.tabular is None:
+            raise NotAcceptable("ASK results")
+        body = TABULAR_WRITERS[formats.tabular]([], None, bool(answer))
+        return QueryOutcome(body, TABULAR_MEDIA_TYPES[formats.tabular], "ASK", 1)
+
+    if isinstance(answer, ox.QuerySolutions):
+        if formats.tabular is None:
+            raise NotAcceptable("SELECT results")
+        variables = [v.value for v in answer.variables]
+        rows: list[dict] = []
+        truncated = False
+        for solution in answer:
+            if len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append({v: solution[v] for v in variables if solution[v] is not None})
+        body = TABULAR_WRITERS[formats.tabular](variables, rows, None)
+        media_type = TABULAR_MEDIA_TYPES[formats.tabular]
+        return QueryOutcome(body, media_type, "SELECT", len(rows), truncated)
+
+    if formats.graph is None:
+        raise NotAcceptable("CONSTRUCT or DESCRIBE results")
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in answer:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    body = write_graph(triples, formats.graph)
+    media_type = GRAPH_MEDIA_TYPES[formats.graph]
+    return QueryOutcome(body, media_type, "GRAPH", len(triples), truncated)

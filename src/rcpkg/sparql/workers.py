@@ -24,7 +24,6 @@ import pyoxigraph as ox
 from rcpkg.sparql import results
 from rcpkg.sparql.guard import looks_like_update
 from rcpkg.store.base import (
-    NotAcceptable,
     QueryOutcome,
     QueryRequest,
     QuerySyntaxError,
@@ -72,39 +71,7 @@ def execute(store: ox.Store, job: Job) -> QueryOutcome:
     except ValueError as exc:  # e.g. an IRI in default-graph-uri that is not valid
         raise QuerySyntaxError(f"Invalid query request: {exc}") from None
 
-    if isinstance(answer, ox.QueryBoolean | bool):
-        if job.formats.tabular is None:
-            raise NotAcceptable("ASK results")
-        body = results.TABULAR_WRITERS[job.formats.tabular]([], None, bool(answer))
-        return QueryOutcome(body, results.TABULAR_MEDIA_TYPES[job.formats.tabular], "ASK", 1)
-
-    if isinstance(answer, ox.QuerySolutions):
-        if job.formats.tabular is None:
-            raise NotAcceptable("SELECT results")
-        variables = [v.value for v in answer.variables]
-        rows: list[dict] = []
-        truncated = False
-        for solution in answer:
-            if len(rows) == job.max_rows:
-                truncated = True
-                break
-            rows.append({v: solution[v] for v in variables if solution[v] is not None})
-        body = results.TABULAR_WRITERS[job.formats.tabular](variables, rows, None)
-        media_type = results.TABULAR_MEDIA_TYPES[job.formats.tabular]
-        return QueryOutcome(body, media_type, "SELECT", len(rows), truncated)
-
-    if job.formats.graph is None:
-        raise NotAcceptable("CONSTRUCT or DESCRIBE results")
-    triples: list[ox.Triple] = []
-    truncated = False
-    for triple in answer:
-        if len(triples) == job.max_rows:
-            truncated = True
-            break
-        triples.append(triple)
-    body = results.write_graph(triples, job.formats.graph)
-    media_type = results.GRAPH_MEDIA_TYPES[job.formats.graph]
-    return QueryOutcome(body, media_type, "GRAPH", len(triples), truncated)
+    return results.serialize_answer(answer, job.formats, job.max_rows)
 
 
 def _worker_main(store_path: str, jobs: Connection, answers: Connection) -> None:

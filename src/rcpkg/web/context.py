@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import current_app
 
@@ -21,8 +22,6 @@ class AppServices:
     store: Store
     sparql: SparqlService
     examples: list[Example]
-    #: Triples in the union of all graphs, counted once at start-up.
-    triples: int
     #: Serialized service descriptions by RDF format key, made once.
     service_description: dict[str, bytes] = field(default_factory=dict)
 
@@ -41,11 +40,15 @@ class AppServices:
             store=store,
             sparql=SparqlService(store, settings),
             examples=load_examples(settings.checkout / "queries"),
-            triples=store.triple_count(),
             service_description={
                 k: description.serialize(format=v, encoding="utf-8") for k, v in formats.items()
             },
         )
+
+    @cached_property
+    def triples(self) -> int:
+        """Triples in the union of all graphs, counted once (a failure is not remembered)."""
+        return self.store.triple_count()
 
     def close(self) -> None:
         self.store.close()
