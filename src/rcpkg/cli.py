@@ -49,6 +49,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return validation.run(args.paths or None, settings.checkout)
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """Build the persistent embedded store, or push the graph into a remote store."""
+    from rcpkg.store.base import StoreError
+    from rcpkg.store.embedded import DataLoadError, ensure_store, plan_inputs
+
+    settings = _settings(args)
+    try:
+        if args.graph_store:
+            from rcpkg.store.remote import push_to_graph_store
+
+            sent = push_to_graph_store(plan_inputs(settings), args.graph_store)
+            for graph, count in sent.items():
+                print(f"{count} triples -> {graph or 'default graph'}")
+            return 0
+        path, digest = ensure_store(settings)
+    except DataLoadError as exc:
+        print(f"rcpkg load: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"rcpkg load: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"store {digest[:16]} ready in {path}")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     """Run one query on the embedded store and print the answer."""
     from rcpkg.store import open_store
@@ -86,6 +111,39 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the tidy CSV tables and their CSVW metadata (``rcpkg export csv --out DIR``)."""
+    from rcpkg.export import write_tables
+    from rcpkg.store import open_store
+    from rcpkg.store.base import StoreError
+    from rcpkg.store.embedded import DataLoadError
+
+    settings = _settings(args)
+    try:
+        store = open_store(settings)
+    except DataLoadError as exc:
+        print(f"rcpkg export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        paths = write_tables(store, Path(args.out))
+    except (StoreError, OSError) as exc:
+        print(f"rcpkg export: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then write the dumps and the dataset description (``rcpkg build``)."""
+    from rcpkg.resources import build
+
+    settings = _settings(args)
+    return build.run(settings, Path(args.out) if args.out else None)
+
+
 def render_table(data: dict) -> str:
     """SPARQL JSON results as aligned text columns for a terminal."""
     if "boolean" in data:
@@ -120,12 +178,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="data files or folders (default: data/)")
     validate.set_defaults(func=cmd_validate)
 
+    build = sub.add_parser("build", help="validate, then write the dumps and dataset description")
+    build.add_argument("--out", metavar="DIR", help="folder to write into (default: dist/)")
+    build.add_argument("--base-iri", dest="base_iri", help="base IRI of the data")
+    build.set_defaults(func=cmd_build)
+
+    load = sub.add_parser(
+        "load", help="build the persistent store, or push the graph to a remote store"
+    )
+    load.add_argument("--data", nargs="+", metavar="PATH", help="RDF files or folders to load")
+    load.add_argument("--base-iri", dest="base_iri", help="base IRI of the data")
+    load.add_argument(
+        "--graph-store", dest="graph_store", help="a SPARQL 1.1 Graph Store Protocol URL to push to"
+    )
+    load.set_defaults(func=cmd_load)
+
     query = sub.add_parser("query", help="run a SPARQL query on the embedded store")
     query.add_argument("query", nargs="?", help="the query text")
     query.add_argument("-f", "--file", help="read the query from a file")
     query.add_argument("--format", choices=["table", "csv", "json", "ttl"], default="table")
     query.add_argument("--data", nargs="+", metavar="PATH", help="RDF files or folders to query")
     query.set_defaults(func=cmd_query)
+
+    export = sub.add_parser("export", help="write the graph as tidy tables")
+    export.add_argument("format", choices=["csv"], help="csv: CSV tables with CSVW metadata")
+    export.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    export.add_argument("--data", nargs="+", metavar="PATH", help="RDF files or folders to export")
+    export.add_argument("--endpoint", help="export a remote SPARQL 1.1 endpoint instead")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -63,8 +63,15 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     #: Remote SPARQL endpoints a query may reach through SERVICE (none by default).
     service_allowlist: tuple[str, ...] = ()
+    #: A built store folder to open as it is, without looking at the inputs again. Set by
+    #: ``rcpkg serve`` for its workers, so every worker serves the same data.
+    store_path: Path | None = None
     #: Folder with the built dumps and dataset description (``rcpkg build --out``).
     dist_dir: Path | None = None
+    #: Most triples with a thing as object that its description holds (from IRI subjects).
+    incoming_limit: int = 500
+    #: Serialized documents (thing x format) kept in memory per web process.
+    representation_cache_size: int = 4096
 
     @property
     def data_paths(self) -> tuple[Path, ...]:
@@ -92,6 +99,9 @@ _ENV_CONVERTERS: dict[str, Any] = {
     "max_rows": int,
     "max_request_bytes": int,
     "dist_dir": Path,
+    "store_path": Path,
+    "incoming_limit": int,
+    "representation_cache_size": int,
     "data": lambda v: tuple(Path(p) for p in v.split(os.pathsep) if p),
     "service_allowlist": lambda v: tuple(u for u in v.split() if u),
 }

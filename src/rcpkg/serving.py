@@ -8,6 +8,7 @@ race to build it and a broken input stops ``rcpkg serve`` with a message, not a 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -55,6 +56,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
 def serve(settings: Settings) -> int:
     """Run the server in the foreground until interrupted."""
     if not settings.endpoint:
-        ensure_store(settings)
+        folder, _ = ensure_store(settings)
+        settings = replace(settings, store_path=folder)
     _Gunicorn(settings, gunicorn_options(settings)).run()
     return 0

@@ -9,11 +9,13 @@ folder read-only.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +25,12 @@ from rcpkg import rdf_formats
 from rcpkg.config import Settings
 from rcpkg.sparql.workers import QueryWorkerPool
 from rcpkg.store.base import QueryOutcome, QueryRequest, ResultPreference, Store, Term
+from rcpkg.store.progress import CountingReader, Progress
 
 log = logging.getLogger(__name__)
 
 #: Bump when the way inputs are laid out in the store changes, so old stores are rebuilt.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "3"
 _READY = "rcpkg-store-complete"
 
 
@@ -78,34 +81,61 @@ def fingerprint(plan: list[Input]) -> str:
     return digest.hexdigest()
 
 
-def build_store(plan: list[Input], target: Path) -> None:
+#: Inputs smaller than this load without progress reports.
+PROGRESS_THRESHOLD = 8 * 1024 * 1024
+
+
+def read_quads(item: Input, progress: Progress | None = None) -> Iterator[ox.Quad]:
+    """The quads of one input file, triples moved to the input's target graph.
+
+    Blank node labels are renamed per file, so ``_:b1`` in two files are two nodes.
+    """
+    syntax = rdf_formats.syntax_for(item.path)
+    assert syntax is not None  # plan_inputs only lists RDF files
+    graph = ox.NamedNode(item.graph) if item.graph else None
+    try:
+        with item.path.open("rb") as raw:
+            quads = ox.parse(
+                CountingReader(raw, progress),
+                format=syntax.oxigraph,
+                base_iri=item.path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+            for quad in quads:
+                if graph is not None and isinstance(quad.graph_name, ox.DefaultGraph):
+                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+                yield quad
+    except SyntaxError as exc:
+        raise DataLoadError(f"{item.path}: {syntax.name} syntax error: {exc}") from None
+    except (ValueError, OSError) as exc:
+        raise DataLoadError(f"{item.path}: could not be loaded: {exc}") from None
+
+
+def build_store(plan: list[Input], target: Path, digest: str) -> None:
     """Load ``plan`` into a new store at ``target``, atomically: all of it or nothing.
 
-    A failed build removes its temporary folder and leaves any existing ``target`` as it was.
+    The store is written in a temporary folder beside ``target`` and renamed into place when
+    complete; a failed or interrupted build leaves any existing store as it was (and its
+    temporary folder is removed now, or by the next build if the process was killed).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(target.parent)
+    total = sum(item.path.stat().st_size for item in plan)
+    progress = Progress(total, f"loading {len(plan)} files") if total > PROGRESS_THRESHOLD else None
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # Held for the whole build; the kernel releases it when the builder dies, however it dies.
+    lock = (tmp.parent / f"{tmp.name}.lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        store = ox.Store(str(tmp))
+        store = ox.Store(str(tmp / "store"))
         for item in plan:
-            syntax = rdf_formats.syntax_for(item.path)
-            assert syntax is not None  # plan_inputs only lists RDF files
-            graph = ox.NamedNode(item.graph) if item.graph else None
-            try:
-                store.bulk_load(
-                    path=str(item.path),
-                    format=syntax.oxigraph,
-                    base_iri=item.path.resolve().as_uri(),
-                    to_graph=graph,
-                )
-            except SyntaxError as exc:
-                raise DataLoadError(f"{item.path}: {syntax.name} syntax error: {exc}") from None
-            except (ValueError, OSError) as exc:
-                raise DataLoadError(f"{item.path}: could not be loaded: {exc}") from None
+            store.bulk_extend(read_quads(item, progress))
+        if progress:
+            progress.finish()
         store.flush()
         store.optimize()
         del store
-        (tmp / _READY).write_text("ok\n")
+        (tmp / _READY).write_text(digest + "\n")
         try:
             os.rename(tmp, target)
         except OSError:
@@ -115,37 +145,63 @@ def build_store(plan: list[Input], target: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        Path(lock.name).unlink(missing_ok=True)
+        lock.close()
+
+
+def _remove_stale_builds(folder: Path) -> None:
+    """Delete temporary build folders whose builder died (its lock is free)."""
+    for lock_path in folder.glob(".*.lock"):
+        with lock_path.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build still running
+            shutil.rmtree(folder / lock_path.name.removesuffix(".lock"), ignore_errors=True)
+            lock_path.unlink(missing_ok=True)
 
 
 def ensure_store(settings: Settings) -> tuple[Path, str]:
-    """The folder of a complete store for the settings' inputs, building it if needed."""
+    """The folder of a complete store for the settings' inputs, built if needed, and its
+    fingerprint. With ``settings.store_path`` set, that folder is used as it is."""
+    if settings.store_path is not None:
+        return settings.store_path, read_fingerprint(settings.store_path)
     plan = plan_inputs(settings)
     if not plan:
         raise DataLoadError("No RDF files to serve in: " + ", ".join(map(str, settings.data_paths)))
-    print_ = fingerprint(plan)
-    target = settings.cache_dir / "stores" / print_[:24]
+    digest = fingerprint(plan)
+    target = settings.cache_dir / "stores" / digest[:24]
     if not (target / _READY).exists():
         log.info("building the store for %d files in %s", len(plan), target)
-        build_store(plan, target)
-    return target, print_
+        build_store(plan, target, digest)
+    return target, digest
+
+
+def read_fingerprint(target: Path) -> str:
+    """The fingerprint a built store folder was made for."""
+    try:
+        return (target / _READY).read_text().strip()
+    except OSError:
+        raise DataLoadError(f"{target}: not a complete rcpkg store") from None
 
 
 class EmbeddedStore(Store):
     """Service queries on a read-only handle in this process; user queries in workers."""
 
-    def __init__(self, path: Path, fingerprint: str, settings: Settings) -> None:
-        self.path = path
+    def __init__(self, folder: Path, fingerprint: str, settings: Settings) -> None:
+        self.folder = folder
         self.fingerprint = fingerprint
-        self._store = ox.Store.read_only(str(path))
+        self._store = ox.Store.read_only(str(folder / "store"))
         self._pool = QueryWorkerPool(
-            path, settings.query_workers, settings.query_timeout, settings.max_rows
+            folder / "store", settings.query_workers, settings.query_timeout, settings.max_rows
         )
 
     @classmethod
     def open(cls, settings: Settings) -> EmbeddedStore:
         """Build the store if this input was never seen, then open it."""
-        path, digest = ensure_store(settings)
-        return cls(path, digest, settings)
+        folder, digest = ensure_store(settings)
+        return cls(folder, digest, settings)
 
     def run_query(self, request: QueryRequest, formats: ResultPreference) -> QueryOutcome:
         return self._pool.run(request, formats)

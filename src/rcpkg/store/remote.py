@@ -129,3 +129,42 @@ class RemoteStore(Store):
 
     def close(self) -> None:
         self._session.close()
+
+
+def push_to_graph_store(plan: list, graph_store: str, timeout: float = 300.0) -> dict[str, int]:
+    """Replace each graph of ``plan`` in a remote store by the SPARQL 1.1 Graph Store Protocol.
+
+    ``plan`` is :func:`rcpkg.store.embedded.plan_inputs`' list. Triples are grouped by target
+    graph (quads keep theirs) and each graph is sent with one ``PUT`` as N-Triples, so a graph
+    is replaced whole or, if the request fails, left as it was. Returns triples per graph.
+    """
+    from rcpkg.store.embedded import read_quads
+
+    graphs: dict[str | None, list[ox.Triple]] = {}
+    for item in plan:
+        for quad in read_quads(item):
+            name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+            graphs.setdefault(name, []).append(quad.triple)
+    sent: dict[str, int] = {}
+    with requests.Session() as session:
+        for name, triples in graphs.items():
+            params = {"graph": name} if name else {"default": ""}
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            try:
+                response = session.put(
+                    graph_store,
+                    params=params,
+                    data=body,
+                    headers={"Content-Type": "application/n-triples"},
+                    timeout=(_CONNECT_TIMEOUT, timeout),
+                )
+            except requests.RequestException as exc:
+                raise StoreUnavailable(f"The graph store cannot be reached: {exc}", 502) from None
+            if not response.ok:
+                raise StoreUnavailable(
+                    f"The graph store refused graph {name or '(default)'}: "
+                    f"HTTP {response.status_code} {response.text[:200]}",
+                    502,
+                )
+            sent[name or ""] = len(triples)
+    return sent
