@@ -76,6 +76,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run one query on the embedded store and print the answer."""
+    from rcpkg.sparql.service import SparqlService
     from rcpkg.store import open_store
     from rcpkg.store.base import QueryRequest, ResultPreference, StoreError
     from rcpkg.store.embedded import DataLoadError
@@ -96,7 +97,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"rcpkg query: {exc}", file=sys.stderr)
         return 2
     try:
-        outcome = store.run_query(QueryRequest(text), ResultPreference(tabular, graph))
+        # Through the same service as the endpoint: the SERVICE allow-list holds here too.
+        service = SparqlService(store, settings)
+        outcome = service.answer(QueryRequest(text), ResultPreference(tabular, graph))
     except StoreError as exc:
         print(f"rcpkg query: {exc.message}", file=sys.stderr)
         return 1
