@@ -8,7 +8,10 @@ race to build it and a broken input stops ``rcpkg serve`` with a message, not a 
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -47,16 +50,31 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "keepalive": 5,
         "accesslog": "-",
         "preload_app": False,
+        # Long GET queries are common (SPARQLWrapper uses GET); the app itself answers 413
+        # past max_request_bytes, so gunicorn's 4 KB request-line limit is lifted.
+        "limit_request_line": 0,
         # gunicorn's control socket has one default path per user: several servers on one
         # machine (tests, benches) would fight over it, and rcpkg does not use it.
         "control_socket_disable": True,
     }
 
 
+def prepare_store(settings: Settings) -> Path:
+    """Build or find the store in a child process and return its folder.
+
+    Opening RocksDB starts background threads; gunicorn forks its workers from this process,
+    and a fork of a process with such threads can hang on an inherited lock. So the master
+    never opens the store itself: a short-lived spawned process does the work.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        folder, _ = pool.submit(ensure_store, settings).result()
+    return folder
+
+
 def serve(settings: Settings) -> int:
     """Run the server in the foreground until interrupted."""
     if not settings.endpoint:
-        folder, _ = ensure_store(settings)
-        settings = replace(settings, store_path=folder)
+        settings = replace(settings, store_path=prepare_store(settings))
     _Gunicorn(settings, gunicorn_options(settings)).run()
     return 0

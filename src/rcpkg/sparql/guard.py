@@ -24,6 +24,42 @@ def unescape_codepoints(text: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
+#: The tokens that can hide the word FROM without it being a keyword: strings, IRIs, comments,
+#: variables and prefixed names; anything else is skipped one character at a time.
+_TOKENS = re.compile(
+    "|".join(
+        [
+            r'(?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}',  # long strings first
+            r"'{3}(?:[^'\\]|\\.|'(?!''))*'{3}",
+            r'"(?:[^"\\\n\r]|\\.)*"',
+            r"'(?:[^'\\\n\r]|\\.)*')",
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<name>[?$]?[^\W\d][\w-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.DOTALL,
+)
+
+
+def declares_dataset(query: str) -> bool:
+    """True when the query names its own dataset with ``FROM`` or ``FROM NAMED``.
+
+    Such a query must see the graphs it names, not the union of all graphs this endpoint uses
+    as the default graph otherwise. A cheap search rules most queries out; the others are
+    scanned token by token so that "from" in a string, an IRI, a comment, a variable or a
+    prefixed name does not count.
+    """
+    text = unescape_codepoints(query)
+    if "from" not in text.lower():
+        return False
+    for match in _TOKENS.finditer(text):
+        if match.lastgroup == "name" and match.group().upper() == "FROM":
+            return True
+    return False
+
+
 def looks_like_update(query: str) -> bool:
     """True when the text is a SPARQL Update (used to explain why it was not run)."""
     return bool(_UPDATE.match(unescape_codepoints(query)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
@@ -67,7 +68,7 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
 
     Raises :class:`ProtocolError` for requests the protocol says are malformed.
     """
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = request.args
         if "update" in params:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
@@ -79,10 +80,22 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
     mimetype = request.mimetype
     if request.content_length is not None and request.content_length > max_bytes:
         raise ProtocolError(413, f"The request body is larger than {max_bytes} bytes.")
+    if "update" in request.args:
+        raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+    if not mimetype and not request.content_length and not request.get_data(cache=True):
+        raise ProtocolError(
+            400,
+            f"The request has no query: send it as the 'query' parameter of a form body "
+            f"({FORM}), as the whole body ({DIRECT}), or with GET.",
+        )
     if mimetype == FORM:
         params = request.form
         if "update" in params:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+        if "query" in request.args:
+            raise ProtocolError(
+                400, "Give the query once, in the body; not also in the request URL."
+            )
         query = _one(params, "query")
         if query is None:
             raise ProtocolError(400, "The request has no 'query' parameter.")
@@ -94,10 +107,15 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
     if mimetype == DIRECT:
         if "query" in request.args:
             raise ProtocolError(400, "Give the query either in the body or as 'query', not both.")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.lower().replace("-", "") != "utf8":
+            raise ProtocolError(
+                415, f"The query body must be UTF-8 (charset={charset!r} is not accepted)."
+            )
         body = request.get_data(cache=False)
         try:
-            query = body.decode(request.mimetype_params.get("charset", "utf-8"))
-        except (UnicodeDecodeError, LookupError):
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
             raise ProtocolError(400, "The query body is not valid UTF-8.") from None
         if not query.strip():
             raise ProtocolError(400, "The request body holds no query.")
@@ -116,9 +134,20 @@ def _build(query: str, params: MultiDict, max_bytes: int) -> QueryRequest:
         raise ProtocolError(413, f"The query is longer than {max_bytes} bytes.")
     return QueryRequest(
         query=query,
-        default_graphs=tuple(params.getlist("default-graph-uri")),
-        named_graphs=tuple(params.getlist("named-graph-uri")),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
     )
+
+
+def _graph_iris(params: MultiDict, name: str) -> tuple[str, ...]:
+    """The graph IRIs given as ``name``; each must be an absolute IRI (else 400)."""
+    iris = tuple(params.getlist(name))
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ProtocolError(400, f"{name} {iri!r} is not an absolute IRI.") from None
+    return iris
 
 
 def result_preference(request: Request) -> ResultPreference:

@@ -43,6 +43,7 @@ FORMAT_ALIASES: dict[str, str] = {
     "srj": "json",
     "srx": "xml",
     "turtle": "ttl",
+    "n3": "ttl",  # Turtle is N3's RDF subset; clients such as SPARQLWrapper ask for "n3"
     "ntriples": "nt",
     "n-triples": "nt",
     "json-ld": "jsonld",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rcpkg.config import Settings
 from rcpkg.sparql.guard import check_service
 from rcpkg.store.base import QueryOutcome, QueryRequest, ResultPreference, Store
@@ -17,4 +19,6 @@ class SparqlService:
     def answer(self, request: QueryRequest, formats: ResultPreference) -> QueryOutcome:
         """The serialized answer; raises a :class:`~rcpkg.store.base.StoreError` otherwise."""
         check_service(request.query, self.settings.service_allowlist)
+        if request.base_iri is None:
+            request = replace(request, base_iri=self.settings.base_iri + "sparql")
         return self.store.run_query(request, formats)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from rcpkg.sparql import results
-from rcpkg.sparql.guard import looks_like_update
+from rcpkg.sparql.guard import declares_dataset, looks_like_update
 from rcpkg.store.base import (
     QueryOutcome,
     QueryRequest,
@@ -50,14 +51,17 @@ class Job:
 def execute(store: ox.Store, job: Job) -> QueryOutcome:
     """Run one user query on ``store`` and serialize its answer (in the worker process)."""
     request = job.request
-    options: dict = {}
-    if request.default_graphs or request.named_graphs:
-        # The protocol's dataset replaces the store's: only the graphs named are visible.
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
+    options: dict = {"base_iri": request.base_iri}
     try:
+        if request.default_graphs or request.named_graphs:
+            # The protocol's dataset replaces the query's and the store's: only the graphs
+            # named are visible, and an empty default graph if none is named for it.
+            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        elif not declares_dataset(request.query):
+            # No dataset named anywhere: the default graph is the union of all graphs.
+            # (The union option would override a query's FROM / FROM NAMED, so not then.)
+            options["use_default_graph_as_union"] = True
         answer = store.query(request.query, **options)
     except SyntaxError as exc:
         if looks_like_update(request.query):
@@ -87,7 +91,17 @@ def _worker_main(store_path: str, jobs: Connection, answers: Connection) -> None
         except StoreError as exc:
             answers.send(("error", exc))
         except Exception as exc:  # a failure inside the engine: report, keep serving
-            answers.send(("error", StoreError(f"The query failed: {exc}", 500)))
+            log.warning("query failed in the engine: %r", exc)
+            message = _hide_paths(str(exc)) or type(exc).__name__
+            answers.send(("error", StoreError(f"The query failed: {message}", 500)))
+
+
+_LOCAL_PATH = re.compile(r"(?<![\w:/.])(?:/[\w.+@-]+){2,}/?")
+
+
+def _hide_paths(message: str) -> str:
+    """An engine message without the server's file paths (e.g. of the store folder)."""
+    return _LOCAL_PATH.sub("(a local path)", message)[:_MAX_SYNTAX_MESSAGE]
 
 
 class _Worker:

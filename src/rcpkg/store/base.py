@@ -24,6 +24,9 @@ class QueryRequest:
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: The base IRI relative IRIs in the query resolve against, when the query has no BASE.
+    #: The SPARQL Protocol lets the service choose it; rcpkg uses the endpoint's IRI.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)

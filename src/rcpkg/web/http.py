@@ -45,6 +45,10 @@ def register(app: Flask) -> None:
                 "Access-Control-Request-Headers", "Accept, Content-Type"
             )
             headers["Access-Control-Max-Age"] = "86400"
+            if response.status_code == 200:  # the automatic answer to a CORS preflight
+                response.status_code = 204
+                response.set_data(b"")
+                headers.pop("Content-Type", None)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault(

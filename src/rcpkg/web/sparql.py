@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from rcpkg import negotiation
@@ -32,6 +32,13 @@ def _wants_html() -> bool:
     if fmt:
         return fmt == "html"
     return negotiation.prefers_html(request.accept_mimetypes)
+
+
+@bp.route("/sparql/", methods=["GET", "POST"])
+def trailing_slash() -> ResponseReturnValue:
+    """``/sparql/`` (as some clients and the W3C suite write it): 308 keeps method and body."""
+    target = "/sparql" + ("?" + request.query_string.decode() if request.query_string else "")
+    return redirect(target, code=308)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
