@@ -30,10 +30,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["rcpkg"] = services
     atexit.register(services.close)
 
-    from rcpkg.web import errors, health, http, sparql
+    from rcpkg.web import errors, health, http, resources, sparql
 
     errors.register(app)
     http.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
     return app

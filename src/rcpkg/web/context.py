@@ -9,6 +9,7 @@ from flask import current_app
 
 from rcpkg.config import Settings
 from rcpkg.examples import Example, load_examples
+from rcpkg.resources.service import LinkedData
 from rcpkg.sparql.description import service_description
 from rcpkg.sparql.service import SparqlService
 from rcpkg.store import Store, open_store
@@ -49,6 +50,11 @@ class AppServices:
     def triples(self) -> int:
         """Triples in the union of all graphs, counted once (a failure is not remembered)."""
         return self.store.triple_count()
+
+    @cached_property
+    def linked_data(self) -> LinkedData:
+        """Descriptions, representations, dumps and the dataset description (made lazily)."""
+        return LinkedData(self.store, self.settings)
 
     def close(self) -> None:
         self.store.close()
