@@ -8,6 +8,7 @@ for a fixture; starting is bounded in time and a server that does not come up fa
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -90,10 +91,100 @@ def start_server(
     raise RuntimeError(f"rcpkg serve did not answer within {START_TIMEOUT} s:\n{server.log()}")
 
 
+class Oxigraph:
+    """Oxigraph's own server (PyPI ``oxigraph``) on 127.0.0.1, with a folder of its own.
+
+    Used as the remote SPARQL store behind ``rcpkg serve --endpoint``. It can be stopped and
+    started again on the same port and folder, to test how rcpkg lives through an outage.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def binary() -> str:
+        found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        assert Path(found).exists(), "the oxigraph CLI (PyPI package oxigraph) is not installed"
+        return found
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary(),
+                "serve",
+                *("--location", str(self.folder)),
+                *("--bind", f"127.0.0.1:{self.port}"),
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph did not start")
+
+    def load_checkout(self) -> None:
+        """Push this checkout's graph into the store, as users do: ``rcpkg load``."""
+        loaded = subprocess.run(
+            [sys.executable, "-m", "rcpkg.cli", "load", "--graph-store", self.url + "/store"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "RCPKG_CHECKOUT": str(ROOT)},
+        )
+        assert loaded.returncode == 0, loaded.stderr
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+#: The backends every HTTP test of the ``server`` fixture runs on (docs/testing.md).
+BACKENDS = ["embedded", "oxigraph"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """The server of this checkout's graph (ontology, data, shapes), default settings, on
+    each backend: the embedded store, and Oxigraph's server behind ``--endpoint``."""
+    tmp = tmp_path_factory.mktemp(f"server-{request.param}")
+    if request.param == "embedded":
+        running = start_server(tmp)
+        yield running
+        running.stop()
+        return
+    store = Oxigraph(tmp / "oxigraph")
+    store.start()
+    try:
+        store.load_checkout()
+        running = start_server(tmp, "--endpoint", store.url + "/query")
+        yield running
+        running.stop()
+    finally:
+        store.stop()
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The server of this checkout's graph (ontology, data, shapes), default settings."""
-    running = start_server(tmp_path_factory.mktemp("server"))
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The checkout's graph on the embedded store only, for tests about that store."""
+    running = start_server(tmp_path_factory.mktemp("embedded"))
     yield running
     running.stop()
 

@@ -9,8 +9,6 @@ gives 502 with a message, one that hangs gives 504, and rcpkg recovers when the 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, RunningServer, free_port, start_server
+from conftest import ROOT, Oxigraph, RunningServer, start_server
 
 QUERY = (
     "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -30,67 +28,11 @@ QUERY = (
 )
 
 
-def _oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    assert Path(found).exists(), "the oxigraph CLI (PyPI package oxigraph) is not installed"
-    return found
-
-
-class Oxigraph:
-    """Oxigraph's server on a fixed port and folder, so it can be stopped and started again."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                _oxigraph_binary(),
-                "serve",
-                "--location",
-                str(self.folder),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--union-default-graph",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("oxigraph did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
     store = Oxigraph(tmp_path_factory.mktemp("oxigraph"))
     store.start()
-    loaded = subprocess.run(
-        [sys.executable, "-m", "rcpkg.cli", "load", "--graph-store", store.url + "/store"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "RCPKG_CHECKOUT": str(ROOT)},
-    )
-    assert loaded.returncode == 0, loaded.stderr
+    store.load_checkout()
     yield store
     store.stop()
 
@@ -121,22 +63,24 @@ def _select(url: str, query: str) -> list[dict]:
     return response.json()["results"]["bindings"]
 
 
-def test_remote_answers_equal_embedded(server: RunningServer, remote_server: RunningServer) -> None:
-    embedded = _select(server.url, QUERY)
+def test_remote_answers_equal_embedded(
+    embedded_server: RunningServer, remote_server: RunningServer
+) -> None:
+    embedded = _select(embedded_server.url, QUERY)
     remote = _select(remote_server.url, QUERY)
     assert embedded, "the checkout's graph has labels"
     assert remote == embedded
 
 
 def test_remote_example_queries_equal_embedded(
-    server: RunningServer, remote_server: RunningServer
+    embedded_server: RunningServer, remote_server: RunningServer
 ) -> None:
     examples = sorted((ROOT / "queries").glob("*.rq"))
     assert examples, "queries/ holds example queries"
     for path in examples:
         query = path.read_text(encoding="utf-8")
         embedded = requests.post(
-            server.url + "/sparql",
+            embedded_server.url + "/sparql",
             data={"query": query},
             headers={"Accept": "text/csv"},
             timeout=30,

@@ -176,6 +176,11 @@ def describe_dataset(
         g.add((ds, DCTERMS.created, to_rdflib(row["d"])))
     if modified:
         g.add((ds, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
+    else:
+        # No local files to date (a remote store): the ontology's own modification date.
+        query = f"SELECT ?d WHERE {{ <{ontology}> <{DCTERMS.modified}> ?d }} LIMIT 1"
+        for row in store.select(query):
+            g.add((ds, DCTERMS.modified, to_rdflib(row["d"])))
 
     # Sources: the pages the facts come from.
     for row in store.select(
@@ -184,11 +189,14 @@ def describe_dataset(
         url = row["url"].value
         g.add((ds, DCTERMS.source, URIRef(url)))
 
-    # Example resources: the first instance (in IRI order) of a few central classes.
+    # Example resources: of a few central classes (subclasses included), the instance that
+    # most other things point to; ties go to the first IRI, so the choice is stable.
     for cls in ("ConsultativeProcess", "State", "Meeting", "Organization"):
         rows = store.select(
-            f"SELECT ?s WHERE {{ ?s a <{base_iri}ontology#{cls}> "
-            f'FILTER(STRSTARTS(STR(?s), "{base_iri}id/")) }} ORDER BY ?s LIMIT 1'
+            f"SELECT ?s (COUNT(?x) AS ?n) WHERE {{ "
+            f"?s a/<{RDFS.subClassOf}>* <{base_iri}ontology#{cls}> . "
+            f'FILTER(STRSTARTS(STR(?s), "{base_iri}id/")) '
+            f"OPTIONAL {{ ?x ?p ?s }} }} GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1"
         )
         for row in rows:
             g.add((ds, VOID.exampleResource, to_rdflib(row["s"])))
