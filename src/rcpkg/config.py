@@ -55,10 +55,17 @@ class Settings:
     threads: int = 4
     #: Wall-clock limit for one SPARQL query, in seconds.
     query_timeout: float = 10.0
-    #: Query worker processes per web process (each runs one query at a time).
+    #: Query worker processes per web process (each runs one query at a time), kept warm.
     query_workers: int = 2
+    #: Most query workers per web process, started on demand; keep it below ``threads`` so a
+    #: web process always has a thread for pages while every query worker is busy.
+    query_workers_max: int = 3
+    #: Address-space limit of each query worker, in MiB (0: none); a query past it gets 503.
+    query_memory_mb: int = 2048
     #: Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) a query returns.
     max_rows: int = 10_000
+    #: Largest serialized answer to a user query, in bytes; a larger one gets 503.
+    max_answer_bytes: int = 64 * 1024 * 1024
     #: Largest request body or query string accepted, in bytes.
     max_request_bytes: int = 256 * 1024
     #: Remote SPARQL endpoints a query may reach through SERVICE (none by default).
@@ -96,8 +103,11 @@ _ENV_CONVERTERS: dict[str, Any] = {
     "threads": int,
     "query_timeout": float,
     "query_workers": int,
+    "query_workers_max": int,
+    "query_memory_mb": int,
     "max_rows": int,
     "max_request_bytes": int,
+    "max_answer_bytes": int,
     "dist_dir": Path,
     "store_path": Path,
     "incoming_limit": int,

@@ -1,6 +1,7 @@
 """Production serving: gunicorn over ``create_app()``, configured from the settings.
 
-gunicorn was chosen by measurement (see bench/README.md). Threaded workers (``gthread``) keep
+gunicorn was chosen by measurement (see bench/README.md). Threaded workers (``gthread``, with
+the changes of :class:`Worker`) keep
 a worker answering while one of its requests waits on a slow query; each worker process opens
 the store once when it starts. The store is built before any worker starts, so workers never
 race to build it and a broken input stops ``rcpkg serve`` with a message, not a crash loop.
@@ -14,10 +15,54 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import message as gunicorn_message
+from gunicorn.workers.gthread import ThreadWorker
 
 from rcpkg.config import Settings
 from rcpkg.store.embedded import ensure_store
+
+
+def request_line_limit(settings: Settings) -> int:
+    """The longest request line accepted: a GET query of ``max_request_bytes`` bytes, each
+    byte percent-encoded (three characters), plus the path and the other parameters."""
+    return 3 * settings.max_request_bytes + 8192
+
+
+def write_plain_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request it cannot parse, as rcpkg answers errors: plain text,
+    short, with the security headers (gunicorn's own is an HTML page without them)."""
+    body = f"{status_int} {reason}: {mesg[:200]}\n".encode("utf-8", "replace")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+        "Referrer-Policy: strict-origin-when-cross-origin\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1", "replace") + body)
+
+
+class Worker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's threaded worker with two changes, made in the worker process only.
+
+    - Request lines up to ``limit_request_line`` bytes. gunicorn caps any other value than 0
+      at 8190 bytes, too short for the long GET queries SPARQL clients send; and 0 means no
+      limit at all, where its parser takes time quadratic in the line's length (4 MB: 1.5 s
+      of CPU per request, 40 MB: minutes). So its cap is raised to our limit instead.
+    - Errors gunicorn answers itself (a request line too long: 414, headers too large: 431,
+      a malformed request: 400) are written as plain text with the security headers.
+    """
+
+    def init_process(self) -> None:
+        gunicorn_message.MAX_REQUEST_LINE = max(
+            gunicorn_message.MAX_REQUEST_LINE, self.cfg.limit_request_line
+        )
+        gunicorn_util.write_error = write_plain_error
+        super().init_process()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -42,7 +87,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "gthread",
+        "worker_class": "rcpkg.serving.Worker",
         "threads": settings.threads,
         # A request may wait a full query time limit for a worker, then run for another.
         "timeout": int(settings.query_timeout * 2 + 30),
@@ -50,9 +95,10 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "keepalive": 5,
         "accesslog": "-",
         "preload_app": False,
-        # Long GET queries are common (SPARQLWrapper uses GET); the app itself answers 413
-        # past max_request_bytes, so gunicorn's 4 KB request-line limit is lifted.
-        "limit_request_line": 0,
+        # Long GET queries are common (SPARQLWrapper uses GET): the request line may hold a
+        # query of max_request_bytes, percent-encoded (the app answers 413 past that size);
+        # a longer line gets 414 from gunicorn before it is read whole (see Worker).
+        "limit_request_line": request_line_limit(settings),
         # gunicorn's control socket has one default path per user: several servers on one
         # machine (tests, benches) would fight over it, and rcpkg does not use it.
         "control_socket_disable": True,

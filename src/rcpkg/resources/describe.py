@@ -75,9 +75,17 @@ def to_rdflib(term: Term) -> Node:
 
 
 def sparql_iri(iri: str) -> str:
-    """``<iri>`` for a query, refusing characters that cannot appear in an IRI reference."""
-    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+    """``<iri>`` for a query, refusing what is not an absolute IRI (RFC 3987).
+
+    pyoxigraph's IRI parser is the judge, so whatever passes here parses in the query too;
+    control characters and the replacement character U+FFFD are refused as well.
+    """
+    if any(ord(c) <= 0x20 or c in '<>"{}|^`\\\ufffd' for c in iri):
         raise ValueError(f"not an IRI: {iri!r}")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise ValueError(f"not an IRI: {iri!r}") from None
     return f"<{iri}>"
 
 

@@ -106,6 +106,10 @@ class LinkedData:
     def _key(self, *parts: str) -> tuple:
         return (self.store.fingerprint, *parts)
 
+    def key(self, *parts: str) -> tuple:
+        """A cache key of this data release (for the page services sharing :attr:`cache`)."""
+        return self._key(*parts)
+
     def exists(self, iri: str) -> bool:
         """True when ``iri`` is the subject or object of a triple (cached per release)."""
         return self.cache.get_or_make(

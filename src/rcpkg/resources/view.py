@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from rcpkg.pages.dates import DATE_TYPES, human_date
 from rcpkg.resources.namespaces import RDF, RDFS, SCHEMA, SKOS, prefixes
 
 #: Label properties, best first.
@@ -80,6 +82,8 @@ class Value:
     datatype: str | None = None
     #: The facts of a blank node, shown in place.
     nested: NodeView | None = None
+    #: For a date written as people write it ("28 November 2014"), its ISO form.
+    datetime: str | None = None
 
 
 @dataclass
@@ -125,6 +129,12 @@ class PageView:
     incoming_total: int = 0
     incoming_shown: int = 0
     more_incoming: str | None = None
+    #: The template that lays the page out.
+    template: str = "resource.html"
+    #: What the page services add (``rcpkg.pages``): sources, corrections, sections...
+    extras: Any = None
+    #: The description as JSON-LD, safe to embed in a ``<script>`` data block.
+    jsonld: str | None = None
 
 
 class Labeller:
@@ -160,6 +170,8 @@ class Labeller:
             datatype = None
             if node.datatype is not None:
                 datatype = self.compact(str(node.datatype))
+                if str(node.datatype) in DATE_TYPES:
+                    return Value(human_date(str(node)), datatype=datatype, datetime=str(node))
             return Value(str(node), lang=node.language, datatype=datatype)
         if isinstance(node, URIRef):
             return Value(self.label(node), iri=str(node), href=self.href(str(node)))

@@ -13,6 +13,7 @@ from rcpkg.store.base import QueryRefused
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(r"service", re.IGNORECASE)
+_PN_LOCAL_ESCAPE = re.compile(r"\\(.)")
 _PROLOGUE = r"(?:\s|#[^\n]*\n|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*"
 _UPDATE = re.compile(
     _PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
@@ -35,7 +36,8 @@ _TOKENS = re.compile(
             r"'(?:[^'\\\n\r]|\\.)*')",
             r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
             r"(?P<comment>#[^\n\r]*)",
-            r"(?P<name>[?$]?[^\W\d][\w-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)",
+            # Prefixed names may hold escapes (PN_LOCAL_ESC: "ex:a\\#b" is a name, not a comment).
+            r"(?P<name>[?$]?[^\W\d][\w-]*(?::(?:[\w.:%-]|\\.)*)?|:(?:[\w.:%-]|\\.)*)",
             r"(?P<other>.)",
         ]
     ),
@@ -60,6 +62,39 @@ def declares_dataset(query: str) -> bool:
     return False
 
 
+#: Deepest nesting of ``{``, ``(`` and ``[`` a query may have. Real queries stay far below;
+#: the engine's parser recurses once per level, and a few thousand levels overflow its stack.
+MAX_NESTING = 256
+
+
+def nesting_depth(query: str) -> int:
+    """The deepest nesting of brackets in ``query``, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(query):
+        if match.lastgroup != "other":
+            continue
+        char = match.group()
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def check_nesting(query: str, limit: int = MAX_NESTING) -> None:
+    """Refuse (400) a query nested deeper than ``limit``: a cheap count rules most out."""
+    if sum(query.count(c) for c in "{([") <= limit:
+        return
+    depth = nesting_depth(unescape_codepoints(query))
+    if depth > limit:
+        raise QueryRefused(
+            f"The query is nested {depth} levels deep; this endpoint accepts at most {limit} "
+            "levels of braces, parentheses and brackets.",
+            400,
+        )
+
+
 def looks_like_update(query: str) -> bool:
     """True when the text is a SPARQL Update (used to explain why it was not run)."""
     return bool(_UPDATE.match(unescape_codepoints(query)))
@@ -68,50 +103,57 @@ def looks_like_update(query: str) -> bool:
 def service_iris(query: str) -> list[str | None] | None:
     """The endpoints named by SERVICE clauses (``None`` for a variable endpoint).
 
-    Returns ``None`` when the query cannot be read by rdflib's parser, so the caller must
+    Returns ``None`` when a SERVICE keyword is followed by something this scan cannot resolve
+    (an undeclared or twice-declared prefix, a name glued to the keyword), so the caller must
     refuse rather than guess. Most queries never say "service" and cost one regex search.
+
+    The scan reads tokens (strings, IRIs, comments, names), so it takes time linear in the
+    query's length: it runs in the web process before any time limit applies, so it must not
+    be a full parser (rdflib's takes tens of seconds on some 30 KB queries).
     """
     text = unescape_codepoints(query)
     if not _SERVICE.search(text):
         return []
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.term import URIRef
-
-    try:
-        parsed = parseQuery(text)
-    except Exception:
-        return None
-    found: list[str | None] = []
-
-    def walk(node: object) -> None:
-        name = getattr(node, "name", None)
-        if name == "ServiceGraphPattern":
-            term = node.get("term")  # type: ignore[attr-defined]
-            found.append(str(term) if isinstance(term, URIRef) else _resolve_pname(term, parsed))
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple | ParseResults):
-            for value in node:
-                walk(value)
-
-    walk(parsed)
-    return found
-
-
-def _resolve_pname(term: object, parsed: object) -> str | None:
-    """Expand a prefixed-name SERVICE endpoint with the query's own PREFIX declarations."""
-    if getattr(term, "name", None) != "pname":
-        return None
+    tokens = [
+        (m.lastgroup, m.group())
+        for m in _TOKENS.finditer(text)
+        if m.lastgroup != "comment" and not (m.lastgroup == "other" and m.group().isspace())
+    ]
     prefixes: dict[str, str] = {}
-    for decl in parsed[0]:  # type: ignore[index]
-        if getattr(decl, "name", None) == "PrefixDecl":
-            prefixes[str(decl.get("prefix") or "")] = str(decl["iri"])
-    prefix = str(term.get("prefix") or "")  # type: ignore[attr-defined]
-    if prefix not in prefixes:
-        return None
-    return prefixes[prefix] + str(term.get("localname") or "")  # type: ignore[attr-defined]
+    for i, (kind, value) in enumerate(tokens[:-2]):
+        if kind == "name" and value.upper() == "PREFIX":
+            (name_kind, name), (iri_kind, iri) = tokens[i + 1], tokens[i + 2]
+            if name_kind != "name" or not name.endswith(":") or iri_kind != "iri":
+                return None
+            if prefixes.get(name, iri[1:-1]) != iri[1:-1]:
+                return None  # declared twice, differently: refuse rather than guess
+            prefixes[name] = iri[1:-1]
+    found: list[str | None] = []
+    for i, (kind, value) in enumerate(tokens):
+        if kind != "name" or not value.upper().startswith("SERVICE"):
+            continue
+        if value.upper() != "SERVICE":
+            if value.upper().startswith("SERVICE:"):
+                return None  # "SERVICE:x": a prefixed name, or the keyword glued to ":x"
+            continue  # another word that starts with "service"
+        rest = tokens[i + 1 : i + 3]
+        if rest and rest[0][0] == "name" and rest[0][1].upper() == "SILENT":
+            rest = rest[1:]
+        if not rest:
+            return None
+        target_kind, target = rest[0]
+        if target_kind == "iri":
+            found.append(target[1:-1])
+        elif target_kind == "name" and target[0] in "?$":
+            found.append(None)
+        elif target_kind == "name" and ":" in target:
+            prefix, _, local = target.partition(":")
+            if prefix + ":" not in prefixes:
+                return None
+            found.append(prefixes[prefix + ":"] + _PN_LOCAL_ESCAPE.sub(r"\1", local))
+        else:
+            return None
+    return found
 
 
 def check_service(query: str, allowlist: tuple[str, ...]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from rcpkg import negotiation
 from rcpkg.sparql import results
@@ -90,6 +91,8 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
         )
     if mimetype == FORM:
         params = request.form
+        if request.content_length is None and _more_body(request):
+            raise ProtocolError(413, f"The request body is larger than {max_bytes} bytes.")
         if "update" in params:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not accepted.")
         if "query" in request.args:
@@ -113,6 +116,10 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
                 415, f"The query body must be UTF-8 (charset={charset!r} is not accepted)."
             )
         body = request.get_data(cache=False)
+        if len(body) >= max_bytes and _more_body(request):
+            # A chunked body has no Content-Length: the stream stops at the limit instead,
+            # and what was read would be a cut-off query.
+            raise ProtocolError(413, f"The request body is larger than {max_bytes} bytes.")
         try:
             query = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -127,6 +134,14 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest | None:
         f"Unsupported request body type {mimetype or '(none)'!r}: "
         f"send {FORM} or {DIRECT}, or use GET.",
     )
+
+
+def _more_body(request: Request) -> bool:
+    """True when the body goes on past what was read (Werkzeug says so by refusing)."""
+    try:
+        return bool(request.stream.read(1))
+    except RequestEntityTooLarge:
+        return True
 
 
 def _build(query: str, params: MultiDict, max_bytes: int) -> QueryRequest:

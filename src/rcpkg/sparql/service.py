@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rcpkg.config import Settings
-from rcpkg.sparql.guard import check_service
+from rcpkg.sparql.guard import check_nesting, check_service
 from rcpkg.store.base import QueryOutcome, QueryRequest, ResultPreference, Store
 
 
@@ -18,6 +18,7 @@ class SparqlService:
 
     def answer(self, request: QueryRequest, formats: ResultPreference) -> QueryOutcome:
         """The serialized answer; raises a :class:`~rcpkg.store.base.StoreError` otherwise."""
+        check_nesting(request.query)
         check_service(request.query, self.settings.service_allowlist)
         if request.base_iri is None:
             request = replace(request, base_iri=self.settings.base_iri + "sparql")

@@ -193,9 +193,7 @@ class EmbeddedStore(Store):
         self.folder = folder
         self.fingerprint = fingerprint
         self._store = ox.Store.read_only(str(folder / "store"))
-        self._pool = QueryWorkerPool(
-            folder / "store", settings.query_workers, settings.query_timeout, settings.max_rows
-        )
+        self._pool = QueryWorkerPool.for_settings(folder / "store", settings)
 
     @classmethod
     def open(cls, settings: Settings) -> EmbeddedStore:

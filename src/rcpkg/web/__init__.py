@@ -30,11 +30,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["rcpkg"] = services
     atexit.register(services.close)
 
-    from rcpkg.web import errors, health, http, resources, sparql
+    from rcpkg.web import errors, health, http, pages, resources, sparql
 
     errors.register(app)
     http.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(pages.bp)
     return app

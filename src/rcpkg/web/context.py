@@ -9,6 +9,7 @@ from flask import current_app
 
 from rcpkg.config import Settings
 from rcpkg.examples import Example, load_examples
+from rcpkg.pages.service import Pages
 from rcpkg.resources.service import LinkedData
 from rcpkg.sparql.description import service_description
 from rcpkg.sparql.service import SparqlService
@@ -55,6 +56,11 @@ class AppServices:
     def linked_data(self) -> LinkedData:
         """Descriptions, representations, dumps and the dataset description (made lazily)."""
         return LinkedData(self.store, self.settings)
+
+    @cached_property
+    def pages(self) -> Pages:
+        """The HTML pages: things, home, ontology, search (made lazily, cached per release)."""
+        return Pages(self.linked_data, self.examples)
 
     def close(self) -> None:
         self.store.close()

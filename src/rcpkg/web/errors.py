@@ -8,7 +8,10 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from rcpkg import negotiation
-from rcpkg.store.base import StoreError
+from rcpkg.store.base import StoreBusy, StoreError
+
+#: Seconds a client is asked to wait when every query worker is busy.
+RETRY_AFTER_BUSY = "5"
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,8 @@ def register(app: Flask) -> None:
     def store_error(exc: StoreError) -> Response:
         if exc.status >= 500:
             log.warning("store error %s: %s", exc.status, exc.message)
-        return problem(exc.status, exc.message)
+        headers = {"Retry-After": RETRY_AFTER_BUSY} if isinstance(exc, StoreBusy) else None
+        return problem(exc.status, exc.message, headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -56,7 +56,7 @@ def _negotiate() -> str | None:
 
 
 def _render(page: PageView) -> str:
-    return render_template("resource.html", page=page)
+    return render_template(page.template, page=page)
 
 
 def _not_modified(etag: str) -> str | None:
@@ -116,7 +116,7 @@ def _serve(doc: Document, fmt: str | None, exists: bool) -> ResponseReturnValue:
                 {"Vary": "Accept", "Link": _link_header(ld, doc, "")},
             )
     assert fmt is not None
-    rep = ld.html(doc, _render) if fmt == "html" else ld.representation(doc, fmt)
+    rep = services().pages.html(doc, _render) if fmt == "html" else ld.representation(doc, fmt)
     if rep is None:
         return problem(404, f"Nothing is published at {request.path}.")
     headers = {"Link": _link_header(ld, doc, fmt)}
