@@ -998,3 +998,21 @@ def test_find_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("RCPKG_CHECKOUT")
     monkeypatch.chdir(CHECKOUT / "src")
     assert find_checkout() == CHECKOUT
+
+
+def test_shapes_pyshacl_cannot_evaluate_exit_2_with_the_reason(tmp_path: Path, capsys) -> None:
+    """A shape that pyshacl refuses (here a SPARQL constraint with VALUES) is an unusable
+    input (exit 2, with pyshacl's reason), not a crash and not a verdict on the data."""
+    checkout = tmp_path / "checkout"
+    for name in ("ontology", "data", "shapes"):
+        (checkout / name).mkdir(parents=True)
+    (checkout / "data" / "a.ttl").write_text("<http://e/a> <http://e/p> 1 .\n", encoding="utf-8")
+    (checkout / "shapes" / "bad.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://e/S> a sh:NodeShape ; sh:targetNode <http://e/a> ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { VALUES ?x { 1 } FILTER(?x = $this) }" ] .\n',
+        encoding="utf-8",
+    )
+    assert run(None, checkout) == 2
+    err = capsys.readouterr().err
+    assert "bad.ttl" in err and "VALUES" in err and "Traceback" not in err

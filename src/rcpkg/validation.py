@@ -334,18 +334,35 @@ def validate(
     data = load_graph(_as_paths(data_paths))
     ontology = load_graph(_as_paths(ontology_paths))
     shapes = load_graph(_as_paths(shapes_paths))
-    _conforms, results, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology if len(ontology) else None,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-        abort_on_first=False,
-        meta_shacl=False,
-        debug=False,
+    from pyshacl.errors import (
+        ConstraintLoadError,
+        ReportableRuntimeError,
+        ShapeLoadError,
+        ValidationFailure,
     )
+
+    shape_errors = (ValidationFailure, ShapeLoadError, ConstraintLoadError, ReportableRuntimeError)
+    try:
+        _conforms, results, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology if len(ontology) else None,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+            meta_shacl=False,
+            debug=False,
+        )
+        if isinstance(results, shape_errors):  # pyshacl returns some failures, raises others
+            raise results
+    except shape_errors as exc:
+        # A shape pyshacl cannot evaluate (e.g. a SHACL-SPARQL query it cannot run): the
+        # shapes, not the data, must be fixed; say which, and do not pretend to a verdict.
+        where = ", ".join(str(p) for p in _as_paths(shapes_paths))
+        message = getattr(exc, "message", None) or str(exc)
+        raise DataReadError(where, None, f"the shapes could not be evaluated: {message}") from None
     label_graph = data + ontology
     findings: list[Finding] = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
