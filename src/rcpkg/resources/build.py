@@ -44,6 +44,9 @@ BUILD_INFO = "build.json"
 DATASET_FILE = "dataset.ttl"
 #: Dump file names and their media types (also the only names ``/download/`` answers).
 DUMP_FILES: dict[str, str] = {d.name: d.media_type for d in dataset_module.DUMPS}
+#: The CSV tables live in this sub-folder of the dumps, served at ``/download/csv/``.
+CSV_FOLDER = "csv"
+CSV_METADATA = "csv-metadata.json"
 
 
 def export_graph(store: Store) -> Graph:
@@ -71,6 +74,10 @@ def write_dumps(
     for name, body in bodies.items():
         (out / name).write_bytes(body)
         sizes[name] = len(body)
+    # The tidy CSV tables and their CSV on the Web metadata, beside the dumps.
+    from rcpkg.export import write_tables
+
+    write_tables(store, out / CSV_FOLDER, base_iri)
     description = dataset_module.describe_dataset(store, base_iri, sizes, modified)
     bind_prefixes(description, base_iri)
     (out / DATASET_FILE).write_bytes(description.serialize(format="turtle", encoding="utf-8"))
@@ -95,6 +102,7 @@ def matches(folder: Path, fingerprint: str, base_iri: str) -> bool:
         and info.get("fingerprint") == fingerprint
         and info.get("base_iri") == base_iri
         and all((folder / name).is_file() for name in DUMP_FILES)
+        and (folder / CSV_FOLDER / CSV_METADATA).is_file()
     )
 
 
@@ -155,6 +163,14 @@ class Dumps:
         if name not in DUMP_FILES:
             return None
         return self.folder() / name
+
+    def csv_path(self, name: str) -> Path | None:
+        """A CSV table or the CSVW metadata, by file name; ``None`` for anything else."""
+        folder = self.folder() / CSV_FOLDER
+        published = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+        if name not in published or not (name.endswith(".csv") or name == CSV_METADATA):
+            return None
+        return folder / name
 
     def sizes(self) -> dict[str, int]:
         folder = self.folder()

@@ -246,6 +246,17 @@ def describe_dataset(
                     Literal(str(dump_sizes[dump.name]), datatype=XSD.nonNegativeInteger),
                 )
             )
+    # The tidy CSV tables, described by their CSV on the Web metadata.
+    tables = URIRef(f"{base_iri}download/csv/csv-metadata.json")
+    csv_dist = URIRef(f"{base_iri}download/csv/csv-metadata.json#distribution")
+    g.add((ds, DCAT.distribution, csv_dist))
+    g.add((csv_dist, RDF.type, DCAT.Distribution))
+    g.add((csv_dist, DCTERMS.title, Literal(f"{TITLE} (CSV tables)", lang="en")))
+    g.add((csv_dist, DCAT.accessURL, tables))
+    g.add((csv_dist, DCAT.downloadURL, tables))
+    g.add((csv_dist, DCAT.mediaType, URIRef(IANA + "text/csv")))
+    g.add((csv_dist, DCTERMS.conformsTo, URIRef("http://www.w3.org/ns/csvw")))
+    g.add((csv_dist, DCTERMS.license, LICENSE))
     # The SPARQL endpoint as a DCAT data service.
     service = URIRef(base_iri + "sparql")
     g.add((service, RDF.type, DCAT.DataService))

@@ -203,6 +203,21 @@ def sitemap() -> ResponseReturnValue:
     return _conditional(_ld().sitemap(), {})
 
 
+@bp.get("/download/csv/<name>")
+def download_csv(name: str) -> ResponseReturnValue:
+    """A tidy CSV table, or the CSV on the Web metadata that describes them all."""
+    path = _ld().dumps.csv_path(name)
+    if path is None:
+        return problem(404, f"Nothing is published at {request.path}.")
+    mimetype = "application/csvm+json" if name.endswith(".json") else "text/csv"
+    response = send_file(
+        path, mimetype=mimetype, conditional=True, etag=True, max_age=3600, download_name=name
+    )
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Link"] = f'</dataset>; rel="{VOID_IN_DATASET}"'
+    return response
+
+
 @bp.get("/download/<name>")
 def download(name: str) -> ResponseReturnValue:
     """A dump; only the names of :data:`rcpkg.resources.build.DUMP_FILES` exist."""
