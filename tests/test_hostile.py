@@ -76,7 +76,7 @@ def query_workers(server: RunningServer) -> list[int]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"rcpkg.sparql.workers" in cmdline:
+        if b"rcpkg.store.workers" in cmdline:
             pids.append(pid)
     return pids
 

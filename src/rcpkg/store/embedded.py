@@ -23,9 +23,9 @@ import pyoxigraph as ox
 
 from rcpkg import rdf_formats
 from rcpkg.config import Settings
-from rcpkg.sparql.workers import QueryWorkerPool
 from rcpkg.store.base import QueryOutcome, QueryRequest, ResultPreference, Store, Term
 from rcpkg.store.progress import CountingReader, Progress
+from rcpkg.store.workers import QueryWorkerPool
 
 log = logging.getLogger(__name__)
 

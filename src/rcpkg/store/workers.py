@@ -219,7 +219,7 @@ def _rss_bytes(pid: int) -> int:
 class _Worker:
     """One child process and the web process's ends of its two pipes.
 
-    A plain ``python -m rcpkg.sparql.workers`` child, not a ``multiprocessing`` one: it never
+    A plain ``python -m rcpkg.store.workers`` child, not a ``multiprocessing`` one: it never
     forks the multi-threaded web process and never re-imports the parent's ``__main__``.
     """
 
@@ -231,7 +231,7 @@ class _Worker:
                 [
                     sys.executable,
                     "-m",
-                    "rcpkg.sparql.workers",
+                    "rcpkg.store.workers",
                     str(store_path),
                     str(job_read),
                     str(answer_write),
@@ -428,7 +428,7 @@ class QueryWorkerPool:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m rcpkg.sparql.workers STORE JOB_FD ANSWER_FD [MEMORY_MB]``."""
+    """``python -m rcpkg.store.workers STORE JOB_FD ANSWER_FD [MEMORY_MB]``."""
     threading.stack_size(QUERY_STACK_MB * 1024 * 1024)
     thread = threading.Thread(
         target=_worker_main,
