@@ -79,6 +79,11 @@ class Settings:
     incoming_limit: int = 500
     #: Serialized documents (thing x format) kept in memory per web process.
     representation_cache_size: int = 4096
+    #: Most bytes of cached representations and pages per web process.
+    representation_cache_bytes: int = 64 * 1024 * 1024
+    #: Most bytes of cached SPARQL answers per web process (embedded store only: its data
+    #: cannot change under a running server); 0 turns the cache off.
+    answer_cache_bytes: int = 32 * 1024 * 1024
 
     @property
     def data_paths(self) -> tuple[Path, ...]:
@@ -112,6 +117,8 @@ _ENV_CONVERTERS: dict[str, Any] = {
     "store_path": Path,
     "incoming_limit": int,
     "representation_cache_size": int,
+    "representation_cache_bytes": int,
+    "answer_cache_bytes": int,
     "data": lambda v: tuple(Path(p) for p in v.split(os.pathsep) if p),
     "service_allowlist": lambda v: tuple(u for u in v.split() if u),
 }

@@ -127,12 +127,14 @@ def add_labels_and_types(store: Store, graph: Graph) -> None:
             return
         asked |= named
         ordered = sorted(named)
-        properties = " ".join(f"<{p}>" for p in _LABEL_PROPERTIES)
+        properties = ", ".join(f"<{p}>" for p in _LABEL_PROPERTIES)
         for start in range(0, len(ordered), _CHUNK):
             values = " ".join(sparql_iri(str(i)) for i in ordered[start : start + _CHUNK])
+            # ?p in a FILTER, not a second VALUES: with two VALUES blocks Oxigraph joins them
+            # after scanning every triple (3 s at a million triples; 4 ms this way).
             query = (
                 "SELECT DISTINCT ?s ?p ?o WHERE { "
-                f"VALUES ?s {{ {values} }} VALUES ?p {{ {properties} }} ?s ?p ?o }}"
+                f"VALUES ?s {{ {values} }} ?s ?p ?o FILTER(?p IN ({properties})) }}"
             )
             for triple in _triples(store.select(query)):
                 graph.add(triple)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,33 +111,3 @@ def serialize(
             format="json-ld", context=context["@context"], auto_compact=True, encoding="utf-8"
         )
     raise ValueError(f"unknown RDF format: {fmt}")
-
-
-class LruCache:
-    """A thread-safe least-recently-used cache of bounded entry count."""
-
-    def __init__(self, size: int) -> None:
-        self.size = max(1, size)
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_make(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """The cached value for ``key``, made (outside the lock) and kept on first use."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]
-            self.misses += 1
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._items)

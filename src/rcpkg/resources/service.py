@@ -16,6 +16,7 @@ from typing import Any
 from rdflib import Graph
 
 from rcpkg import rdf_formats
+from rcpkg.cache import LruCache
 from rcpkg.config import Settings
 from rcpkg.resources import dataset as dataset_module
 from rcpkg.resources import describe as describe_module
@@ -26,7 +27,6 @@ from rcpkg.resources.jsonld import context_bytes, load_context
 from rcpkg.resources.representations import (
     MEDIA_TYPES,
     RDF_FORMATS,
-    LruCache,
     Representation,
     etag_for,
     serialize,
@@ -76,7 +76,9 @@ class LinkedData:
         self.store = store
         self.settings = settings
         self.base = settings.base_iri
-        self.cache = LruCache(settings.representation_cache_size)
+        self.cache = LruCache(
+            settings.representation_cache_size, settings.representation_cache_bytes
+        )
         self.context: dict[str, Any] = load_context(self.base)
         self.modified = dataset_module.modified_date(
             input_files(settings), None if settings.data or settings.endpoint else settings.checkout

@@ -118,6 +118,8 @@ class Store(ABC):
 
     #: Changes whenever the data changes; used in ETags and cache keys.
     fingerprint: str
+    #: True when the data cannot change while the store is open, so answers may be cached.
+    immutable: bool = False
 
     @abstractmethod
     def run_query(self, request: QueryRequest, formats: ResultPreference) -> QueryOutcome:

@@ -189,6 +189,9 @@ def read_fingerprint(target: Path) -> str:
 class EmbeddedStore(Store):
     """Service queries on a read-only handle in this process; user queries in workers."""
 
+    #: A built store folder is never written again: a new input gets a new folder.
+    immutable = True
+
     def __init__(self, folder: Path, fingerprint: str, settings: Settings) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
