@@ -659,15 +659,17 @@ WHERE {{{event_filter}
             Column(
                 "start",
                 "Start date",
-                DATE,
-                "First day of the meeting.",
+                PARTIAL_DATE,
+                "First day of the meeting (a year or month where the source gives no day). "
+                + PARTIAL_DATE_NOTE,
                 property_url=SCHEMA + "startDate",
             ),
             Column(
                 "end",
                 "End date",
-                DATE,
-                "Last day of the meeting; empty for a one-day meeting or where not stated.",
+                PARTIAL_DATE,
+                "Last day of the meeting; empty for a one-day meeting or where not stated. "
+                + PARTIAL_DATE_NOTE,
                 property_url=SCHEMA + "endDate",
             ),
             Column(
