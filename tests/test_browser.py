@@ -82,9 +82,23 @@ def test_a_visit(site, browser):
     titles = chart.locator("rect title").all_text_contents()
     assert any(t.startswith("Eritrea: 2019") for t in titles), titles
     assert any(t.startswith("South Sudan: since March 2022") for t in titles), titles
+    # the chairs later sources report, each ongoing only as of its own source
+    assert any(t.startswith("Germany: 2023 to April 2024") for t in titles), titles
+    assert any(t.startswith("Egypt: since 17 April 2024") for t in titles), titles
     assert chart.bounding_box()["width"] > 300
     chart.scroll_into_view_if_needed()
     page.locator("#chairs-section").screenshot(path=str(ARTIFACTS / "02-chairs.png"))
+
+    # where sources disagree, both claims side by side, each with its source
+    conflicts = page.locator("section#conflicts")
+    assert conflicts.is_visible()
+    member_counts = conflicts.locator(".claims", has_text="How many member states")
+    assert member_counts.count() == 1
+    text = member_counts.inner_text()
+    assert "Egypt Today" in text and "IOM profile of the Khartoum Process" in text
+    assert member_counts.locator("a[href^='https://www.egypttoday.com/']").count() >= 1
+    conflicts.scroll_into_view_if_needed()
+    conflicts.screenshot(path=str(ARTIFACTS / "02b-conflicts.png"))
 
     # the members table: 40 current members
     rows = page.locator("table#members tbody tr")
