@@ -37,6 +37,8 @@ class ProcessItem:
     kind: Link | None
     established: Link | None
     members: int
+    #: False when a source says the recorded member list is known to be incomplete.
+    members_complete: bool = True
 
 
 @dataclass
@@ -111,14 +113,15 @@ class Pages:
         view = HomeView("Inter-state migration dialogues")
         rows = q.select(
             self.store,
-            """SELECT ?p ?kind ?est (COUNT(DISTINCT ?m) AS ?members) WHERE {
+            """SELECT ?p ?kind ?est ?complete (COUNT(DISTINCT ?m) AS ?members) WHERE {
               ?p a rcpkg:ConsultativeProcess .
               OPTIONAL { ?p rcpkg:processKind ?kind }
               OPTIONAL { ?p rcpkg:established ?est }
+              OPTIONAL { ?p rcpkg:memberListComplete ?complete }
               OPTIONAL { ?r org:organization ?p ; org:member ?m ; a rcpkg:Membership .
                          FILTER NOT EXISTS { ?r schema:endDate ?e }
                          FILTER NOT EXISTS { ?r rcpkg:ended true } }
-            } GROUP BY ?p ?kind ?est""",
+            } GROUP BY ?p ?kind ?est ?complete""",
             ns,
         )
         things = self._things()
@@ -136,6 +139,7 @@ class Pages:
                     things.link(q.iri(r.get("kind"))),
                     things.date(str(year_of(est))) if est and year_of(est) else None,
                     int(q.value(r.get("members")) or 0),
+                    str(q.value(r.get("complete"))).lower() != "false",
                 )
             )
         view.processes.sort(key=lambda item: item.link.text.casefold())
