@@ -53,4 +53,4 @@ def test_dataset_describes_the_csv_distribution(server) -> None:
     dataset = URIRef("https://w3id.org/rcpkg/dataset")
     tables = URIRef("https://w3id.org/rcpkg/download/csv/csv-metadata.json")
     distributions = set(graph.objects(dataset, URIRef(DCAT + "distribution")))
-    assert any((d, URIRef(DCAT + "downloadURL"), tables) in graph for d in distributions)
+    assert any((d, URIRef(DCAT + "accessURL"), tables) in graph for d in distributions)

@@ -252,8 +252,8 @@ def describe_dataset(
     g.add((ds, DCAT.distribution, csv_dist))
     g.add((csv_dist, RDF.type, DCAT.Distribution))
     g.add((csv_dist, DCTERMS.title, Literal(f"{TITLE} (CSV tables)", lang="en")))
+    # Several files, reached through their metadata: an access URL, not one download URL.
     g.add((csv_dist, DCAT.accessURL, tables))
-    g.add((csv_dist, DCAT.downloadURL, tables))
     g.add((csv_dist, DCAT.mediaType, URIRef(IANA + "text/csv")))
     g.add((csv_dist, DCTERMS.conformsTo, URIRef("http://www.w3.org/ns/csvw")))
     g.add((csv_dist, DCTERMS.license, LICENSE))
