@@ -78,3 +78,14 @@ def test_a_store_that_may_change_is_always_asked() -> None:
     for _ in range(3):
         service.answer(QueryRequest("ASK {}"), ResultPreference("json", "ttl"))
     assert store.calls == 3
+
+
+def test_values_that_know_their_size_are_weighed_by_it() -> None:
+    @dataclass
+    class Sized:
+        nbytes: int
+
+    cache = LruCache(100, max_bytes=1000)
+    cache.put(("a",), Sized(600))
+    cache.put(("b",), Sized(600))
+    assert len(cache) == 1 and cache.bytes == 600

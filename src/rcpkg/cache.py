@@ -15,7 +15,11 @@ from typing import Any
 
 
 def weight(value: Any) -> int:
-    """Bytes a cached value holds: its body's length if it has one, else a rough 1 KiB."""
+    """Bytes a cached value holds: what it says (``nbytes``), its body's length if it has
+    one, else a rough 1 KiB."""
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
     body = getattr(value, "body", None)
     return len(body) if isinstance(body, bytes | str) else 1024
 

@@ -156,7 +156,9 @@ def push_to_graph_store(plan: list, graph_store: str, timeout: float = 300.0) ->
                     params=params,
                     data=body,
                     headers={"Content-Type": "application/n-triples"},
-                    timeout=(_CONNECT_TIMEOUT, timeout),
+                    # One timeout for both: urllib3 sends the body under the connect timeout,
+                    # and a large graph takes longer than a connection does to open.
+                    timeout=timeout,
                 )
             except requests.RequestException as exc:
                 raise StoreUnavailable(f"The graph store cannot be reached: {exc}", 502) from None
