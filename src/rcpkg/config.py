@@ -84,6 +84,8 @@ class Settings:
     #: Most bytes of cached SPARQL answers per web process (embedded store only: its data
     #: cannot change under a running server); 0 turns the cache off.
     answer_cache_bytes: int = 32 * 1024 * 1024
+    #: Most bytes of complete /doc/ answers replayed without Flask (0 turns it off).
+    replay_cache_bytes: int = 32 * 1024 * 1024
 
     @property
     def data_paths(self) -> tuple[Path, ...]:
@@ -119,6 +121,7 @@ _ENV_CONVERTERS: dict[str, Any] = {
     "representation_cache_size": int,
     "representation_cache_bytes": int,
     "answer_cache_bytes": int,
+    "replay_cache_bytes": int,
     "data": lambda v: tuple(Path(p) for p in v.split(os.pathsep) if p),
     "service_allowlist": lambda v: tuple(u for u in v.split() if u),
 }

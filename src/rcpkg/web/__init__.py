@@ -14,6 +14,7 @@ from flask import Flask
 
 from rcpkg.config import Settings, load_settings
 from rcpkg.web.context import AppServices
+from rcpkg.web.replay import ReplayMiddleware
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -37,5 +38,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
+    if settings.replay_cache_bytes > 0:
+        # Outermost: a repeated /doc/ request is answered before Flask sees it.
+        app.wsgi_app = ReplayMiddleware(app.wsgi_app, settings.replay_cache_bytes)  # type: ignore[method-assign]
     app.register_blueprint(pages.bp)
     return app
