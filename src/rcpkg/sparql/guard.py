@@ -21,7 +21,8 @@ _UPDATE = re.compile(
 
 
 def unescape_codepoints(text: str) -> str:
-    """Apply SPARQL's ``\\uXXXX`` escapes, which a parser resolves before reading keywords."""
+    """Apply SPARQL's codepoint escapes (backslash-u and four hex digits, backslash-U and
+    eight), which a parser resolves before reading keywords."""
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
