@@ -10,7 +10,6 @@ report a person can act on. Exit codes follow the contract: 0 conforms, 1 violat
 from __future__ import annotations
 
 import json
-import os
 import sys
 import warnings
 import xml.sax
@@ -24,6 +23,7 @@ from rdflib.collection import Collection
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from rcpkg.config import find_checkout
 from rcpkg.rdf_formats import BY_SUFFIX
 
 __all__ = [
@@ -453,22 +453,6 @@ def format_report(report: ValidationReport) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Command
-
-
-def find_checkout() -> Path:
-    """The repository root holding ontology/, data/ and shapes/.
-
-    Looked for in `RCPKG_CHECKOUT`, then upwards from the current directory, then relative to
-    this package (`src/rcpkg/..`), so `rcpkg validate` works from anywhere inside the checkout.
-    """
-    env = os.environ.get("RCPKG_CHECKOUT")
-    if env:
-        return Path(env).expanduser().resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "ontology").is_dir() and (folder / "data").is_dir():
-            return folder
-    return Path(__file__).resolve().parents[2]
 
 
 def run(paths: list[str] | None, checkout: Path) -> int:
