@@ -295,27 +295,33 @@ def test_two_runaway_queries_do_not_delay_a_simple_one(hostile_server):
     assert statuses == [503, 503]
 
 
+def wait_for_workers(server: RunningServer, count: int, within: float) -> None:
+    """Until ``count`` query worker processes exist: with the two warm workers taken, a third
+    is only started by a request that found none idle, so the pool is then full."""
+    deadline = time.monotonic() + within
+    while len(query_workers(server)) < count:
+        assert time.monotonic() < deadline, f"the pool did not grow to {count} query workers"
+        time.sleep(0.05)
+
+
 def test_beyond_the_largest_pool_a_query_gets_503_quickly_and_pages_still_answer(
     hostile_server,
 ):
     wait_for_pool(hostile_server)
     threads, statuses = start_runaways(hostile_server, 3)
     try:
-        # A fourth query hears quickly that every query worker is busy (each try a query never
-        # asked before, so no cached answer stands in for a worker). On a loaded machine the
-        # third worker may take a moment to start, so ask until the pool is full, bounded.
-        busy, waited = None, 0.0
-        deadline = time.monotonic() + TIME_LIMIT - 1
-        while busy is None and time.monotonic() < deadline:
-            start = time.monotonic()
-            fresh = f"ASK {{ BIND({time.time_ns()} AS ?n) }}"
-            answer = requests.get(
-                hostile_server.url + "/sparql", params={"query": fresh}, timeout=REQUEST_TIMEOUT
-            )
-            waited = time.monotonic() - start
-            if answer.status_code == 503:
-                busy = answer
-        assert busy is not None, "no query ever heard that every query worker was busy"
+        # Ask only once the three runaways hold all three workers: on a loaded machine the
+        # third runaway may arrive late, and a query sent before it would take that worker.
+        wait_for_workers(hostile_server, 3, within=1.5)
+        # A fourth query hears quickly that every query worker is busy (a query never asked
+        # before, so no cached answer stands in for a worker).
+        fresh = f"ASK {{ BIND({time.time_ns()} AS ?n) }}"
+        start = time.monotonic()
+        busy = requests.get(
+            hostile_server.url + "/sparql", params={"query": fresh}, timeout=REQUEST_TIMEOUT
+        )
+        waited = time.monotonic() - start
+        assert busy.status_code == 503, (busy.status_code, busy.text)
         assert busy.headers.get("Retry-After")
         assert "busy" in busy.text
         assert waited < TIME_LIMIT - 0.7, waited
